@@ -1,0 +1,352 @@
+"""Fit one linear classifier per label on hashed TF-IDF features, calibrate it on grouped
+cross-validation, choose per-label thresholds there, and predict passages with evidence."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import GroupKFold
+
+from framing.config import TrainConfig
+from framing.errors import InputDataError
+from framing.features import CountBlocks, PassageFeaturizer, build_featurizer
+from framing.records import LabelledPassage
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(eq=False)
+class FramingModel:
+    """A trained model: the featurizer, a linear scorer per label, calibration and thresholds.
+
+    ``weights`` has one row per label over all feature columns; probabilities are
+    ``sigmoid(a * (X @ w + b) + c)`` with the Platt parameters ``(a, c)`` fitted on
+    out-of-fold decisions, and a passage carries a label when its probability reaches
+    the label's threshold.
+    """
+
+    labels: tuple[str, ...]
+    featurizer: PassageFeaturizer
+    weights: sp.csr_matrix
+    intercepts: np.ndarray
+    calibration: np.ndarray
+    thresholds: np.ndarray
+    config: TrainConfig
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._dense: np.ndarray | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_dense"] = None  # rebuilt on first use; keeps the artefact small
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def dense_weights(self) -> np.ndarray:
+        """Weights as a dense (n_features, n_labels) float32 array, built once."""
+        if self._dense is None:
+            self._dense = np.ascontiguousarray(self.weights.T.toarray(), dtype=np.float32)
+        return self._dense
+
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Weighted TF-IDF rows for passage texts."""
+        return self.featurizer.transform(texts)
+
+    def decisions(self, rows: sp.csr_matrix) -> np.ndarray:
+        """Raw linear scores, one column per label."""
+        return np.asarray(rows @ self.dense_weights, dtype=np.float64) + self.intercepts
+
+    def probabilities(self, rows: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probabilities, one column per label."""
+        return _sigmoid(self.decisions(rows) * self.calibration[:, 0] + self.calibration[:, 1])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities for passage texts, shape (n_passages, n_labels).
+
+        Raises
+        ------
+        TypeError
+            When ``texts`` is a single str instead of a list of texts.
+        """
+        return self.probabilities(self.features(texts))
+
+    def score(self, text: str, *, article_id: str = "text") -> Any:
+        """Score one article text and return its ArticleScore."""
+        from framing.records import Article
+        from framing.scoring import score_articles
+
+        return next(iter(score_articles([Article(id=article_id, text=text)], self)))
+
+    def contributions(self, text: str, row: sp.csr_matrix, label: int) -> list[tuple[str, float]]:
+        """Each word and word pair of a passage with how much it moved ``label``'s score.
+
+        A word's contribution adds its stem's and its character n-grams' weighted values;
+        a pair's is its bigram's. The list keeps the first spelling of each term.
+        """
+        values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        column = self.weights.getrow(label)
+        weight = dict(zip(column.indices.tolist(), column.data.tolist(), strict=True))
+        word_dim = 1 << self.featurizer.word_bits
+        tokens = self.featurizer.token_features(text)
+        out: dict[str, float] = {}
+
+        def add(term: str, columns: Sequence[int]) -> None:
+            total = sum(values.get(c, 0.0) * weight.get(c, 0.0) for c in set(columns))
+            key = term.casefold()
+            if key not in out or abs(total) > abs(out[key]):
+                out[key] = total
+
+        for i, token in enumerate(tokens):
+            add(token.text, [token.word, *(word_dim + c for c in token.chars)])
+            if i and self.featurizer.use_bigrams:
+                previous = tokens[i - 1]
+                pair = text_between(text, previous, token)
+                add(pair, [self.featurizer.bigram_id(previous.word, token.word)])
+        return sorted(out.items(), key=lambda item: -item[1])
+
+    def evidence(self, text: str, row: sp.csr_matrix, label: int) -> tuple[str, ...]:
+        """The terms that pushed ``label`` up most in this passage."""
+        terms = [t for t, v in self.contributions(text, row, label) if v > 0]
+        return tuple(terms[: self.config.evidence_terms])
+
+
+def text_between(text: str, left: Any, right: Any) -> str:
+    """The source text of two adjacent tokens, for quoting a bigram as it stands."""
+    from framing.features import clean_text
+
+    return clean_text(text)[left.start : right.end]
+
+
+def fit_model(
+    passages: Sequence[LabelledPassage],
+    labels: Sequence[str],
+    config: TrainConfig,
+    *,
+    progress: Progress | None = None,
+) -> FramingModel:
+    """Train a FramingModel on labelled passages.
+
+    Thresholds and calibration come from grouped cross-validation on these passages
+    (groups = ``article_id``), so no passage is scored by a model that saw it.
+
+    Parameters
+    ----------
+    passages : Sequence[LabelledPassage]
+        The training passages.
+    labels : Sequence[str]
+        The label set, in output order.
+    config : TrainConfig
+        Hyper-parameters and the random seed.
+
+    Returns
+    -------
+    FramingModel
+
+    Raises
+    ------
+    InputDataError
+        When there are fewer than two articles or a label has no positive passage.
+    """
+    featurizer = build_featurizer(config)
+    counts = featurizer.count([p.text for p in passages])
+    targets = label_matrix(passages, labels)
+    groups = np.array([p.article_id for p in passages])
+    return fit_counts(featurizer, counts, targets, groups, tuple(labels), config, progress)
+
+
+def fit_counts(
+    featurizer: PassageFeaturizer,
+    counts: CountBlocks,
+    targets: np.ndarray,
+    groups: np.ndarray,
+    labels: tuple[str, ...],
+    config: TrainConfig,
+    progress: Progress | None = None,
+    *,
+    folds: int | None = None,
+) -> FramingModel:
+    """fit_model on passages already counted, so cross-validation counts only once."""
+    _require_positives(targets, labels)
+    decisions = out_of_fold_decisions(
+        featurizer, counts, targets, groups, config, folds or config.cv_folds, progress
+    )
+    calibration = np.array(
+        [_platt(decisions[:, j], targets[:, j]) for j in range(len(labels))], dtype=np.float64
+    )
+    probabilities = _sigmoid(decisions * calibration[:, 0] + calibration[:, 1])
+    thresholds = np.array(
+        [best_threshold(probabilities[:, j], targets[:, j], config) for j in range(len(labels))]
+    )
+    final = clone_featurizer(featurizer).fit_counts(counts)
+    weights, intercepts = _fit_linear(final.weigh(counts), targets, config)
+    if progress:
+        progress("fit", 1, 1)
+    return FramingModel(
+        labels=labels,
+        featurizer=final,
+        weights=weights,
+        intercepts=intercepts,
+        calibration=calibration,
+        thresholds=thresholds,
+        config=config,
+    )
+
+
+def out_of_fold_decisions(
+    featurizer: PassageFeaturizer,
+    counts: CountBlocks,
+    targets: np.ndarray,
+    groups: np.ndarray,
+    config: TrainConfig,
+    folds: int,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Linear scores for every passage from a model trained without its article."""
+    decisions = np.zeros(targets.shape, dtype=np.float64)
+    splits = grouped_folds(groups, folds)
+    for done, (train, test) in enumerate(splits, start=1):
+        fold = clone_featurizer(featurizer).fit_counts(counts.take(train))
+        weights, intercepts = _fit_linear(fold.weigh(counts.take(train)), targets[train], config)
+        rows = fold.weigh(counts.take(test))
+        decisions[test] = np.asarray((rows @ weights.T).toarray()) + intercepts
+        if progress:
+            progress("cross-validate", done, len(splits))
+    return decisions
+
+
+def grouped_folds(groups: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """GroupKFold splits by article, with fewer folds when there are fewer articles."""
+    n_groups = len(np.unique(groups))
+    if n_groups < 2:
+        raise InputDataError(
+            f"need passages from at least 2 articles (article_id) to cross-validate, got {n_groups}"
+        )
+    splitter = GroupKFold(n_splits=min(folds, n_groups))
+    return list(splitter.split(np.zeros(len(groups)), groups=groups))
+
+
+def label_matrix(passages: Sequence[LabelledPassage], labels: Sequence[str]) -> np.ndarray:
+    """A (n_passages, n_labels) 0/1 matrix of gold labels."""
+    column = {label: j for j, label in enumerate(labels)}
+    targets = np.zeros((len(passages), len(labels)), dtype=np.int8)
+    for i, passage in enumerate(passages):
+        for label in passage.labels:
+            if label in column:
+                targets[i, column[label]] = 1
+    return targets
+
+
+def best_threshold(probabilities: np.ndarray, truth: np.ndarray, config: TrainConfig) -> float:
+    """The probability cut that maximises F1, kept within the configured bounds.
+
+    Among equally good cuts the middle one is taken, so the choice is stable.
+
+    Examples
+    --------
+    >>> round(best_threshold(np.array([0.1, 0.4, 0.6, 0.9]), np.array([0, 0, 1, 1]),
+    ...       TrainConfig()), 2)
+    0.5
+    """
+    candidates = np.unique(np.clip(probabilities, config.min_threshold, config.max_threshold))
+    candidates = np.union1d(candidates, [config.min_threshold, 0.5, config.max_threshold])
+    positives = truth.sum()
+    scores = []
+    for cut in candidates:
+        predicted = probabilities >= cut
+        hits = int((predicted & (truth == 1)).sum())
+        denominator = int(predicted.sum()) + int(positives)
+        scores.append(2.0 * hits / denominator if denominator else 0.0)
+    values = np.array(scores)
+    best = np.flatnonzero(values >= values.max() - 1e-12)
+    # A cut between two probabilities behaves the same anywhere in the gap: take the middle
+    # of the best run, and between the best cut and the next one below it.
+    low = candidates[best[0] - 1] if best[0] > 0 else candidates[best[0]]
+    return float((low + candidates[best[-1]]) / 2.0)
+
+
+def clone_featurizer(featurizer: PassageFeaturizer) -> PassageFeaturizer:
+    """A fresh featurizer with the same parameters (no learnt IDF)."""
+    return PassageFeaturizer(**featurizer.get_params())
+
+
+def _fit_linear(
+    rows: sp.csr_matrix, targets: np.ndarray, config: TrainConfig
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """One linear classifier per label; a label without positives scores a constant."""
+    n_labels, n_features = targets.shape[1], rows.shape[1]
+    # Hashing leaves most columns empty; fitting on the used ones only is many times faster
+    # and gives the same solution (an unused column's weight is zero under L2).
+    used = np.unique(rows.indices)
+    compact = rows[:, used]
+    weights = np.zeros((n_labels, len(used)), dtype=np.float32)
+    intercepts = np.zeros(n_labels)
+    for j in range(n_labels):
+        y = targets[:, j]
+        if y.min() == y.max():
+            intercepts[j] = 10.0 if y.max() else -10.0
+            continue
+        estimator = _linear_estimator(config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(compact, y)
+        weights[j] = estimator.coef_[0]
+        intercepts[j] = float(estimator.intercept_[0])
+    expanded = sp.csr_matrix(
+        (weights.ravel(), (np.repeat(np.arange(n_labels), len(used)), np.tile(used, n_labels))),
+        shape=(n_labels, n_features),
+        dtype=np.float32,
+    )
+    expanded.eliminate_zeros()
+    return expanded, intercepts
+
+
+def _linear_estimator(config: TrainConfig) -> LogisticRegression | SGDClassifier:
+    if config.fit == "streaming":
+        return SGDClassifier(
+            loss="log_loss",
+            alpha=1.0 / (config.C * 1000.0),
+            class_weight=config.class_weight,
+            random_state=config.random_state,
+            max_iter=config.epochs,
+            tol=None,
+        )
+    return LogisticRegression(
+        C=config.C,
+        class_weight=config.class_weight,
+        solver=config.solver,
+        max_iter=1000,
+        random_state=config.random_state,
+    )
+
+
+def _platt(decisions: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: a logistic fit of the truth on the decision value."""
+    if truth.min() == truth.max():
+        return 1.0, 0.0
+    calibrator = LogisticRegression(C=100.0, solver="lbfgs")
+    calibrator.fit(decisions.reshape(-1, 1), truth)
+    return float(calibrator.coef_[0, 0]), float(calibrator.intercept_[0])
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -35.0, 35.0)))
+
+
+def _require_positives(targets: np.ndarray, labels: Sequence[str]) -> None:
+    empty = [label for j, label in enumerate(labels) if not targets[:, j].any()]
+    if empty:
+        raise InputDataError(
+            f"no positive passage for label(s) {', '.join(empty)}; "
+            "add examples or drop the label from labels.txt"
+        )

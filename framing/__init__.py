@@ -13,11 +13,13 @@ __version__ = "0.1.0"
 from pathlib import Path
 
 from framing.api import (
+    EvaluationDetails,
     LabelledData,
     LabelReport,
     check_labels,
     cross_validate,
     evaluate,
+    evaluation_details,
     load_labelled,
     train,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "ArticleError",
     "ArticleScore",
     "ConfigError",
+    "EvaluationDetails",
     "FramingError",
     "FramingModel",
     "InputDataError",
@@ -64,6 +67,7 @@ __all__ = [
     "check_labels",
     "cross_validate",
     "evaluate",
+    "evaluation_details",
     "load_config",
     "load_labelled",
     "load_model",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 METHODS = ("max", "mean", "noisy_or")
@@ -27,7 +28,7 @@ def aggregate_scores(scores: Sequence[float], *, method: str = "max") -> float:
     if method == "max":
         return max(scores)
     if method == "mean":
-        return sum(scores) / len(scores)
+        return math.fsum(scores) / len(scores)  # exact sum: independent of passage order
     if method == "noisy_or":
         remaining = 1.0
         for score in sorted(scores):

@@ -226,18 +226,56 @@ def evaluate(
     InputDataError
         When a passage carries a label the model does not know.
     """
+    return evaluation_details(passages, model, bootstrap=bootstrap).metrics
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationDetails:
+    """An evaluation's metrics with what they were computed from, for curves and reports.
+
+    ``truth`` and ``probabilities`` have one row per passage and one column per label.
+    """
+
+    metrics: Metrics
+    labels: tuple[str, ...]
+    thresholds: tuple[float, ...]
+    truth: np.ndarray
+    probabilities: np.ndarray
+    article_ids: tuple[str, ...]
+
+
+def evaluation_details(
+    passages: Sequence[LabelledPassage], model: FramingModel, *, bootstrap: int = 1000
+) -> EvaluationDetails:
+    """Like ``evaluate``, and also the gold labels and probabilities behind the metrics.
+
+    Raises
+    ------
+    InputDataError
+        When a passage carries a label the model does not know.
+    """
     unknown = sorted({label for p in passages for label in p.labels} - set(model.labels))
     if unknown:
         raise InputDataError(f"evaluation data has labels the model lacks: {', '.join(unknown)}")
     targets = label_matrix(passages, model.labels)
-    predicted = predict_passages(passages, model)
-    return compute_metrics(
+    probabilities = model.predict_proba([p.text for p in passages])
+    predicted = (probabilities >= model.thresholds).astype(np.int8)
+    article_ids = tuple(p.article_id for p in passages)
+    metrics = compute_metrics(
         targets,
         predicted,
-        [p.article_id for p in passages],
+        list(article_ids),
         model.labels,
         bootstrap=bootstrap,
         random_state=model.config.random_state,
+    )
+    return EvaluationDetails(
+        metrics=metrics,
+        labels=tuple(model.labels),
+        thresholds=tuple(float(t) for t in model.thresholds),
+        truth=targets,
+        probabilities=probabilities,
+        article_ids=article_ids,
     )
 
 

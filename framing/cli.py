@@ -17,10 +17,12 @@ from typing import IO, Annotated, Any
 import typer
 
 import framing
-from framing import files, render
+from framing import engines, files, html_report, render
 from framing.config import load_config
 from framing.errors import ConfigError, FramingError
 from framing.metrics import judge, metrics_markdown, metrics_to_dict
+from framing.records import WrittenOutput
+from framing.resume import skip_written
 
 app = typer.Typer(
     name="framing",
@@ -41,11 +43,18 @@ log = logging.getLogger("framing")
 class ScoreFormat(str, Enum):
     jsonl = "jsonl"
     table = "table"
+    html = "html"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 class EvalFormat(str, Enum):
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 Verbose = Annotated[
@@ -73,11 +82,15 @@ def _fail(err: FramingError) -> typer.Exit:
 
 
 @contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
+def _output(path: Path | None, *, append: bool = False) -> Iterator[IO[str]]:
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", buffering=1) as handle:
+    try:
+        handle = files.open_output(path, append=append)
+    except FramingError as err:
+        raise _fail(err) from None
+    with handle:
         yield handle
 
 
@@ -154,27 +167,66 @@ def score(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue a partly written --out file (JSON Lines)."),
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes (or local Dask workers).")
+    ] = 1,
+    engine: Annotated[Engine, typer.Option("--engine", help="Where to score.")] = Engine.local,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler", metavar="ADDRESS", help="A Dask scheduler (implies --engine dask)."
+        ),
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Score each article: one JSON line per article with passage scores and evidence."""
     _setup_logging(verbose)
+    if resume and (out is None or output_format is not ScoreFormat.jsonl):
+        typer.echo("error: --resume needs --out FILE and --format jsonl", err=True)
+        raise typer.Exit(2)
     missing = [i for i in inputs if i != files.STDIN and not Path(i).exists()]
     if missing:
         typer.echo(f"error: {missing[0]}: no such file or directory", err=True)
         raise typer.Exit(2)
     try:
         model = framing.load_model(model_dir)
-        results = framing.score(files.read_articles(inputs), model)
-        with _output(out) as stream:
+        articles = files.read_articles(inputs)
+        written = files.read_written_output(out) if resume and out else WrittenOutput("", ())
+        results = engines.score_with_engine(
+            skip_written(articles, written),
+            model,
+            engine=engine.value,
+            jobs=jobs,
+            scheduler=dask_scheduler,
+        )
+        with _output(out, append=resume) as stream:
             if output_format is ScoreFormat.table:
                 counts = render.write_table(results, model, stream)
+            elif output_format is ScoreFormat.html:
+                counts = html_report.write_score_report(
+                    results, stream, labels=model.labels, thresholds=model.thresholds
+                )
             else:
                 counts = render.write_results(results, stream)
     except FramingError as err:
         raise _fail(err) from None
-    typer.echo(f"scored {counts.scored} article(s), {counts.errors} error(s)", err=True)
-    if counts.errors:
+    if written.ids:
+        typer.echo(f"resumed after {len(written.ids)} record(s) already in {out}", err=True)
+    failed = counts.errors + written.errors
+    if failed:
+        # Bad records are exit 3 like any bad input: one "error:" line, details in the output.
+        first = f" (first: {counts.first_error})" if counts.first_error else ""
+        typer.echo(
+            f"error: {failed} record(s) could not be scored{first}; {counts.scored} article(s) "
+            'scored; see the "error" records in the output',
+            err=True,
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
+    typer.echo(f"scored {counts.scored} article(s), 0 error(s)", err=True)
 
 
 @app.command()
@@ -215,10 +267,12 @@ def evaluate(
                 bootstrap=bootstrap,
                 progress=progress,
             )
+            details: framing.EvaluationDetails | None = None
         else:
             model = framing.load_model(model_dir)
             loaded = framing.load_labelled(data or [DEFAULT_DATA / "test"], labels=model.labels)
-            metrics = framing.evaluate(loaded.passages, model, bootstrap=bootstrap)
+            details = framing.evaluation_details(loaded.passages, model, bootstrap=bootstrap)
+            metrics = details.metrics
     except FramingError as err:
         raise _fail(err) from None
     finally:
@@ -227,6 +281,8 @@ def evaluate(
     with _output(out) as stream:
         if output_format is EvalFormat.markdown:
             stream.write(metrics_markdown(metrics) + "\n")
+        elif output_format is EvalFormat.html:
+            html_report.write_evaluation_report(metrics, stream, details=details, verdict=verdict)
         else:
             document = metrics_to_dict(metrics)
             document["passed"] = verdict.passed
@@ -296,7 +352,7 @@ def explain(
         raise typer.Exit(2)
     try:
         model = framing.load_model(model_dir)
-        source = text if text is not None else files.decode(file.read_bytes(), path=str(file))  # type: ignore[union-attr]
+        source = text if text is not None else files.read_text_file(file)  # type: ignore[arg-type]
         explanation = render.explain(source, model, labels=label or None, top=top)
     except FramingError as err:
         raise _fail(err) from None

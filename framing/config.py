@@ -34,8 +34,8 @@ class TrainConfig:
     use_char_ngrams: bool = True
     word_weight: float = 1.0
     char_weight: float = 1.0
-    shape_weight: float = 0.5
-    C: float = 10.0
+    shape_weight: float = 0.25
+    C: float = 30.0
     class_weight: str | None = "balanced"
     cv_folds: int = 5
     inner_folds: int = 3

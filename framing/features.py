@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import unescape
+from operator import add, itemgetter
 from typing import Any
 
 import numpy as np
@@ -23,8 +25,12 @@ from sklearn.utils import murmurhash3_32
 
 _TAG = re.compile(r"<[^<>]{0,400}>")
 _DIGIT = re.compile(r"\d")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_FIRST = itemgetter(0)
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
 _MAX_CACHE = 200_000
+_COUNT_SLICE = 1024
 _BIGRAM_A = 0x9E3779B1
 _BIGRAM_B = 0x85EBCA6B
 
@@ -113,12 +119,15 @@ def clean_text(text: str) -> str:
     Examples
     --------
     >>> clean_text("<strong>Read more</strong> &gt;&gt;")
-    'Read more >>'
+    ' Read more  >>'
     """
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = unescape(text)
+    if not text.isascii():
+        # A lone surrogate (from a "\ud800" escape) cannot be hashed as UTF-8 (issue 6 fuzz).
+        text = _SURROGATE.sub("\ufffd", text)
     return text
 
 
@@ -143,14 +152,16 @@ def detect_language(tokens: Sequence[str]) -> str:
     >>> detect_language(tokenize("Поддержите нас"))
     'ru'
     """
-    cyrillic = sum(1 for t in tokens if "\u0400" <= t[0] <= "\u04ff")
+    # Counted with C-level map/join/regex calls: this runs once per passage scored.
+    cyrillic = _CYRILLIC.subn("", "".join(map(_FIRST, tokens)))[1]
     if cyrillic * 2 > len(tokens):
         return "ru"
-    german = sum(1 for t in tokens if t in _GERMAN_HINTS)
-    english = sum(1 for t in tokens if t in _ENGLISH_HINTS)
+    german = sum(map(_GERMAN_HINTS.__contains__, tokens))
+    english = sum(map(_ENGLISH_HINTS.__contains__, tokens))
     if german != english:
         return "de" if german > english else "en"
-    return "de" if any(("ä" in t or "ö" in t or "ü" in t or "ß" in t) for t in tokens) else "en"
+    joined = "".join(tokens)
+    return "de" if ("ä" in joined or "ö" in joined or "ü" in joined or "ß" in joined) else "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,28 @@ class TokenFeatures:
     end: int
     word: int
     chars: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TermColumns:
+    """The words and word pairs of some passages, as evidence quotes them, with the
+    feature columns behind each term.
+
+    ``keys`` holds each term's casefolded text, passage after passage; within a passage a
+    word comes first and then the pair it closes. ``ends[p]`` is where passage ``p``'s
+    terms end. Terms of one passage with the same key share a number in ``groups``,
+    numbered in order of first appearance; passage ``p``'s numbers end before
+    ``group_ends[p]``. Each link ``i`` says that column
+    ``column_of[i]`` (of the weighted feature row, word block first) belongs to term
+    ``term_of[i]``; links are unique and ordered by passage, column and term.
+    """
+
+    keys: list[str]
+    ends: np.ndarray
+    groups: np.ndarray
+    group_ends: np.ndarray
+    term_of: np.ndarray
+    column_of: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,43 +286,57 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         """Hash every passage into raw counts; stateless apart from the token cache."""
         if isinstance(texts, str):
             raise TypeError("expected a list of passage texts, got a single str")
+        # Counting in slices keeps numpy's temporaries in cache; stacking them is cheap.
+        parts = [self._count_slice(part) for part in iter_batches(texts, _COUNT_SLICE)]
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return self._count_slice([])
+        return CountBlocks(
+            sp.vstack([p.words for p in parts], format="csr"),
+            sp.vstack([p.chars for p in parts], format="csr"),
+            sp.vstack([p.shape for p in parts], format="csr"),
+        )
+
+    def _count_slice(self, texts: Sequence[str]) -> CountBlocks:
+        """count() for a slice of passages."""
         word_dim, char_dim = 1 << self.word_bits, 1 << self.char_bits
-        cache = self._token_cache()
-        words = array("q")
-        chars = array("q")
-        shape = array("q")
-        word_ptr = array("q", [0])
-        char_ptr = array("q", [0])
+        table = self._token_table()
+        token_ids: list[int] = []
+        ends = [0]
+        shape: list[int] = []
         for text in texts:
             tokens = tokenize(text)
             lang = detect_language(tokens) if tokens else "en"
-            lang_cache = cache[lang]
-            for token in tokens:
-                entry = lang_cache.get(token)
-                if entry is None:
-                    entry = self._token_entry(token, lang)
-                    if len(lang_cache) >= _MAX_CACHE:
-                        lang_cache.clear()
-                    lang_cache[token] = entry
-                words.append(entry[0])
-                chars.extend(entry[1])
-            word_ptr.append(len(words))
-            char_ptr.append(len(chars))
-            shape.extend(_shape_features(text, len(tokens)))
-        n = len(word_ptr) - 1
-        word_ids = np.frombuffer(words, dtype=np.int64) if words else np.zeros(0, np.int64)
-        word_rows = _rows(np.frombuffer(word_ptr, dtype=np.int64))
-        cols, rows = [word_ids], [word_rows]
+            known = table.ids[lang]
+            found = list(map(known.get, tokens))
+            if None in found:
+                found = [
+                    table.add(self, t, lang) if i is None else i
+                    for i, t in zip(found, tokens, strict=True)
+                ]
+            token_ids += found  # type: ignore[arg-type]  # no None left
+            ends.append(len(token_ids))
+            shape += _shape_features(text, len(tokens))
+        n = len(ends) - 1
+        # Gather each token's columns from the table with numpy: no per-token Python work.
+        tokens_at = np.array(token_ids, dtype=np.intp)
+        token_rows = _rows(np.array(ends, dtype=np.int64))
+        word_ids = table.word[tokens_at]
+        cols, rows = [word_ids], [token_rows]
         if self.use_bigrams and len(word_ids) > 1:
-            same = word_rows[:-1] == word_rows[1:]
+            same = token_rows[:-1] == token_rows[1:]
             left, right = word_ids[:-1][same], word_ids[1:][same]
             cols.append((left * _BIGRAM_A + right * _BIGRAM_B + 1) % word_dim)
-            rows.append(word_rows[:-1][same])
+            rows.append(token_rows[:-1][same])
         word_matrix = _counts(np.concatenate(rows), np.concatenate(cols), n, word_dim)
-        char_ids = np.frombuffer(chars, dtype=np.int64) if chars else np.zeros(0, np.int64)
-        char_rows = _rows(np.frombuffer(char_ptr, dtype=np.int64))
-        char_matrix = _counts(char_rows, char_ids, n, char_dim)
-        shape_ids = np.frombuffer(shape, dtype=np.int64) if shape else np.zeros(0, np.int64)
+        lengths = table.length[tokens_at]
+        before = np.cumsum(lengths) - lengths
+        positions = np.arange(int(lengths.sum())) + np.repeat(
+            table.start[tokens_at] - before, lengths
+        )
+        char_matrix = _counts(np.repeat(token_rows, lengths), table.chars[positions], n, char_dim)
+        shape_ids = np.array(shape, dtype=np.int64)
         shape_matrix = _counts(np.repeat(np.arange(n), 2), shape_ids, n, self.n_shape_features)
         return CountBlocks(word_matrix, char_matrix, shape_matrix)
 
@@ -300,19 +347,108 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         folded = _DIGIT.sub("0", cleaned.lower())
         matches = list(_TOKEN.finditer(folded))
         lang = detect_language([m.group() for m in matches]) if matches else "en"
+        table = self._token_table()
         out = []
         for match in matches:
-            word, char_ids = self._token_entry(match.group(), lang)
+            token = match.group()
+            at = table.ids[lang].get(token)
+            if at is None:
+                at = table.add(self, token, lang)
+            start, length = int(table.start[at]), int(table.length[at])
             out.append(
                 TokenFeatures(
                     text=cleaned[match.start() : match.end()],
                     start=match.start(),
                     end=match.end(),
-                    word=word,
-                    chars=tuple(char_ids),
+                    word=int(table.word[at]),
+                    chars=tuple(table.chars[start : start + length].tolist()),
                 )
             )
         return out
+
+    def term_columns(self, texts: Sequence[str]) -> TermColumns:
+        """The terms of each passage with their columns, in bulk: what token_features and
+        bigram_id give one token at a time, for scoring's evidence."""
+        word_dim = 1 << self.word_bits
+        table = self._token_table()
+        keys: list[str] = []
+        ends = [0]
+        groups: list[int] = []
+        group_ends = [0]
+        n_groups = 0
+        token_ids: list[int] = []
+        token_ends = [0]
+        for text in texts:
+            cleaned = clean_text(text)
+            folded = _DIGIT.sub("0", cleaned.lower())
+            tokens = _TOKEN.findall(folded)
+            starts = _token_starts(folded, tokens)
+            stops = list(map(add, starts, map(len, tokens)))
+            lang = detect_language(tokens) if tokens else "en"
+            found = list(map(table.ids[lang].get, tokens))
+            if None in found:
+                found = [table.add(self, token, lang) for token in tokens]
+            token_ids += found  # type: ignore[arg-type]  # no None left
+            token_ends.append(len(token_ids))
+            # Casefolding maps characters one by one; when no character grew, the casefolded
+            # text can be sliced at the same offsets, instead of casefolding every slice.
+            lowered = cleaned.casefold()
+            whole = len(lowered) == len(cleaned)
+            source = lowered if whole else cleaned
+            terms = [source[start:stop] for start, stop in zip(starts, stops, strict=True)]
+            if self.use_bigrams and len(terms) > 1:
+                words = terms
+                terms = [""] * (2 * len(words) - 1)
+                terms[0] = words[0]
+                terms[1::2] = words[1:]
+                terms[2::2] = [
+                    source[start:stop] for start, stop in zip(starts, stops[1:], strict=False)
+                ]
+            if not whole:
+                terms = [term.casefold() for term in terms]
+            number = {key: i for i, key in enumerate(dict.fromkeys(terms), start=n_groups)}
+            n_groups += len(number)
+            keys += terms
+            groups += map(number.__getitem__, terms)
+            ends.append(len(keys))
+            group_ends.append(n_groups)
+        at = np.array(token_ids, dtype=np.intp)
+        token_rows = _rows(np.array(token_ends, dtype=np.int64))
+        index = np.arange(len(at)) - np.array(token_ends[:-1], dtype=np.int64)[token_rows]
+        base = np.array(ends[:-1], dtype=np.int64)[token_rows]
+        pairs = self.use_bigrams
+        token_terms = base + (np.maximum(2 * index - 1, 0) if pairs else index)
+        word_ids = table.word[at]
+        terms_of, columns_of = [token_terms], [word_ids]
+        lengths = table.length[at]
+        before = np.cumsum(lengths) - lengths
+        positions = np.arange(int(lengths.sum())) + np.repeat(table.start[at] - before, lengths)
+        terms_of.append(np.repeat(token_terms, lengths))
+        columns_of.append(word_dim + table.chars[positions])
+        if pairs and len(at) > 1:
+            closes = np.flatnonzero(index[1:] > 0) + 1  # tokens that close a pair
+            left, right = word_ids[closes - 1], word_ids[closes]
+            terms_of.append(token_terms[closes] + 1)
+            columns_of.append((left * _BIGRAM_A + right * _BIGRAM_B + 1) % word_dim)
+        # One int64 key per link, ordered by passage, column, then term: sorting them drops
+        # repeated links and leaves the columns in row order, which makes looking up their
+        # values cheap.
+        term_of, column_of = np.concatenate(terms_of), np.concatenate(columns_of)
+        term_ends = np.array(ends, dtype=np.int64)
+        passage_of = _rows(term_ends)[term_of]
+        local = term_of - term_ends[passage_of]
+        n_columns = word_dim + (1 << self.char_bits) + self.n_shape_features
+        n_local = int(np.diff(term_ends).max(initial=1))
+        links = _unique((passage_of * n_columns + column_of) * n_local + local)
+        place, local = np.divmod(links, n_local)
+        return TermColumns(
+            keys=keys,
+            ends=term_ends,
+            groups=np.array(groups, dtype=np.int64),
+            group_ends=np.array(group_ends, dtype=np.int64),
+            term_of=term_ends[place // n_columns] + local,
+            column_of=place % n_columns,
+        )
 
     def bigram_id(self, left: int, right: int) -> int:
         """The hashed column of a word bigram, from its two word columns."""
@@ -340,25 +476,82 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
             stemmers[lang] = SnowballStemmer(_STEMMER_NAMES.get(lang, "english"))
         return stemmers[lang]
 
-    def _token_cache(self) -> dict[str, dict[str, tuple[int, array]]]:
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            cache = {"de": {}, "en": {}, "ru": {}}
-            self.__dict__["_cache"] = cache
-        return cache
+    def _token_table(self) -> _TokenTable:
+        table = self.__dict__.get("_table")
+        if table is None or table.size >= _MAX_CACHE:
+            table = _TokenTable()
+            self.__dict__["_table"] = table
+        return table
 
     def __getstate__(self) -> dict[str, Any]:
-        # The token cache and stemmers are rebuilt on demand; never pickle them.
+        # The token table and stemmers are rebuilt on demand; never pickle them.
         state = dict(self.__dict__)
-        state.pop("_cache", None)
+        state.pop("_table", None)
         state.pop("_stemmers", None)
         return state
+
+
+class _TokenTable:
+    """Every token met so far, per language: its word column and its character n-gram
+    columns, kept in flat arrays so that a batch gathers its columns with numpy."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[str, int]] = {"de": {}, "en": {}, "ru": {}}
+        self.size = 0
+        self.n_chars = 0
+        self.word = np.zeros(4096, dtype=np.int64)
+        self.start = np.zeros(4096, dtype=np.int64)
+        self.length = np.zeros(4096, dtype=np.int64)
+        self.chars = np.zeros(65536, dtype=np.int64)
+
+    def add(self, featurizer: PassageFeaturizer, token: str, lang: str) -> int:
+        """The row of ``token``, hashing it first when it is new."""
+        known = self.ids.setdefault(lang, {})
+        at = known.get(token)
+        if at is not None:
+            return at
+        word, char_ids = featurizer._token_entry(token, lang)
+        at = self.size
+        if at == len(self.word):
+            self.word, self.start, self.length = (
+                np.resize(a, 2 * at) for a in (self.word, self.start, self.length)
+            )
+        stop = self.n_chars + len(char_ids)
+        if stop > len(self.chars):
+            self.chars = np.resize(self.chars, max(2 * len(self.chars), stop))
+        self.chars[self.n_chars : stop] = char_ids
+        self.word[at], self.start[at], self.length[at] = word, self.n_chars, len(char_ids)
+        self.n_chars = stop
+        self.size += 1
+        known[token] = at
+        return at
+
+
+def _token_starts(text: str, tokens: list[str]) -> list[int]:
+    """Where each token of ``_TOKEN.findall(text)`` starts.
+
+    The tokens cover every character but whitespace, so each one is the next occurrence of
+    its text after the previous token; this is faster than finditer's match objects.
+
+    Examples
+    --------
+    >>> _token_starts("a  bc, a", ["a", "bc", ",", "a"])
+    [0, 3, 5, 7]
+    """
+    starts = []
+    position = 0
+    find = text.find
+    for token in tokens:
+        position = find(token, position)
+        starts.append(position)
+        position += len(token)
+    return starts
 
 
 def _shape_features(text: str, n_tokens: int) -> tuple[int, int]:
     """Two layout cues per passage: a length bin and a casing/shape class."""
     length = len(text)
-    length_bin = next((i for i, edge in enumerate(_LENGTH_BINS) if length < edge), 5)
+    length_bin = bisect_right(_LENGTH_BINS, length)  # the first bin edge above length
     stripped = text.strip()
     if text.isupper() and n_tokens > 3:
         kind = 0  # a shouted headline
@@ -380,10 +573,33 @@ def _rows(indptr: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
 
 
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct keys (np.unique hashes int64 keys, which is many times slower)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
 def _counts(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
-    data = np.ones(len(cols), dtype=np.float32)
-    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols), dtype=np.float32)
-    matrix.sum_duplicates()
+    """A canonical CSR matrix of how often each (row, column) pair occurs.
+
+    Sorting one int64 key per entry is several times faster than scipy's COO -> CSR
+    conversion with per-row index sorting, and gives the same matrix.
+    """
+    keys = np.sort(rows.astype(np.int64) * n_cols + cols)
+    if len(keys):
+        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        unique = keys[firsts]
+        counts = np.diff(np.append(firsts, len(keys))).astype(np.float32)
+    else:
+        unique, counts = keys, np.zeros(0, dtype=np.float32)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // n_cols, minlength=n_rows), out=indptr[1:])
+    index_type = np.int32 if max(len(unique), n_cols) < 2**31 else np.int64
+    matrix = sp.csr_matrix(
+        (counts, (unique % n_cols).astype(index_type), indptr.astype(index_type)),
+        shape=(n_rows, n_cols),
+    )
+    matrix.has_canonical_format = True
     return matrix
 
 
@@ -433,6 +649,7 @@ def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
 __all__ = [
     "CountBlocks",
     "PassageFeaturizer",
+    "TermColumns",
     "TokenFeatures",
     "build_featurizer",
     "clean_text",

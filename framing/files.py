@@ -8,13 +8,14 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from framing.errors import InputDataError
-from framing.records import Article, ArticleError
+from framing.records import Article, ArticleError, WrittenOutput
 from framing.segment import html_to_text
 
 log = logging.getLogger("framing")
@@ -25,6 +26,8 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 LABEL_SUFFIXES = (".jsonl", ".csv")
 STDIN = "-"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 # -- parsing (pure) ----------------------------------------------------------------------
@@ -42,9 +45,30 @@ def parse_jsonl(lines: Iterable[str], *, path: str) -> Iterator[tuple[int, Any]]
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            value = json.loads(line)
+            if _SURROGATE_HINT.search(line):
+                value = _without_surrogates(value)
         except json.JSONDecodeError as err:
             yield number, InputDataError(f"invalid JSON ({err.msg})", path=path, line=number)
+        except (ValueError, RecursionError) as err:
+            # json.loads raises these, not JSONDecodeError, for numbers of more than 4300
+            # digits and for deep nesting (found by the fuzz run of issue 6).
+            reason = "nested too deeply" if isinstance(err, RecursionError) else "too many digits"
+            yield number, InputDataError(f"invalid JSON ({reason})", path=path, line=number)
+        else:
+            yield number, value
+
+
+def _without_surrogates(value: Any) -> Any:
+    """Replace lone surrogates (from ``"\\ud800"`` escapes) with U+FFFD: they cannot be
+    written as UTF-8 or hashed into features."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def article_from_record(record: Any, *, path: str, line: int) -> Article | ArticleError:
@@ -108,7 +132,7 @@ def read_articles(
     """
     for item in inputs:
         if str(item) == STDIN:
-            stream = stdin if stdin is not None else sys.stdin
+            stream = stdin if stdin is not None else _stdin_lines()
             for line, record in parse_jsonl(stream, path="<stdin>"):
                 yield article_from_record(record, path="<stdin>", line=line)
             continue
@@ -117,6 +141,31 @@ def read_articles(
             yield from _read_directory(path)
         else:
             yield from _read_file(path, explicit=True)
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of stdin decoded as UTF-8, replacing bad bytes and warning once, at the end.
+
+    sys.stdin itself would raise UnicodeDecodeError, or (in the C locale) pass bytes on
+    as lone surrogates that crash the featurizer.
+    """
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:  # a text-only replacement such as io.StringIO
+        yield from sys.stdin
+        return
+    replaced = 0
+    for number, raw in enumerate(binary, start=1):
+        codec = "utf-8-sig" if number == 1 else "utf-8"
+        try:
+            yield raw.decode(codec)
+        except UnicodeDecodeError:
+            replaced += 1
+            yield raw.decode(codec, errors="replace")
+    if replaced:
+        log.warning(
+            "<stdin>: invalid UTF-8 on %d line(s); undecodable bytes were replaced with U+FFFD",
+            replaced,
+        )
 
 
 def _read_directory(root: Path) -> Iterator[Article | ArticleError]:
@@ -156,10 +205,14 @@ def walk_files(root: Path) -> Iterator[Path]:
             try:
                 if entry.is_dir():
                     subfolders.append(Path(entry.path))
-                elif entry.is_file():
-                    yield Path(entry.path)
-            except OSError:
-                continue
+                    continue
+                regular = entry.is_file()
+            except OSError:  # a symlink loop: ELOOP
+                regular = False
+            if regular or entry.is_symlink():
+                # A broken or looping symlink is yielded too: reading it gives an error
+                # record instead of the file vanishing silently (issue 6).
+                yield Path(entry.path)
         stack.extend(reversed(subfolders))
 
 
@@ -322,6 +375,11 @@ def read_label_set(path: Path) -> tuple[str, ...]:
     return tuple(labels)
 
 
+def read_text_file(path: Path) -> str:
+    """One text file, decoded like every input; InputDataError when unreadable or binary."""
+    return decode(_read_bytes(path), path=str(path))
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
@@ -341,6 +399,72 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
         stream.flush()
         count += 1
     return count
+
+
+def open_output(path: Path, *, append: bool = False) -> IO[str]:
+    """Open an output file for text, line-buffered so a killed run leaves whole lines.
+
+    Raises
+    ------
+    InputDataError
+        When the file cannot be written (a directory, a missing folder, no permission).
+    """
+    try:
+        return open(path, "a" if append else "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    except OSError as err:
+        raise InputDataError(f"cannot write ({err.strerror})", path=path) from None
+
+
+def read_written_output(path: Path) -> WrittenOutput:
+    """Prepare a partly written JSON Lines score output for appending; say what it holds.
+
+    A run killed mid-write leaves at most one torn last line (no newline yet). It is cut
+    off, truncating the file after its last newline, so that its record is written again
+    in full. A missing file holds nothing yet. Nothing is changed when a line is invalid.
+
+    Raises
+    ------
+    InputDataError
+        When the file cannot be opened for writing, or a complete line is not a result or
+        error record with a string ``id``.
+    """
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below; FileNotFoundError is not an error
+    except FileNotFoundError:
+        return WrittenOutput(str(path), ())
+    except OSError as err:
+        raise InputDataError(f"cannot open to resume ({err.strerror})", path=path) from None
+    ids: list[str] = []
+    errors = 0
+    complete = 0  # bytes up to and including the last newline
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                break
+            record = _score_record(line)
+            if record is None:
+                raise InputDataError(
+                    "not a 'framing score' JSON record with an 'id'; "
+                    "resume only a file written by 'framing score --out'",
+                    path=path,
+                    line=number,
+                )
+            ids.append(record["id"])
+            errors += "error" in record
+            complete += len(line)
+        handle.truncate(complete)
+    return WrittenOutput(str(path), tuple(ids), errors)
+
+
+def _score_record(line: bytes) -> dict[str, Any] | None:
+    """The parsed record of one output line, or None when it is not one."""
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        return None
+    return record
 
 
 def write_text(path: Path, text: str) -> None:

@@ -150,7 +150,8 @@ def judge(
     chosen = metrics.passage if level == "passage" else metrics.article
     failures = []
     if min_macro_f1 is not None and chosen.macro_f1 < min_macro_f1:
-        weakest = sorted(chosen.per_label.items(), key=lambda item: item[1].f1)[:3]
+        below = [item for item in chosen.per_label.items() if item[1].f1 < min_macro_f1]
+        weakest = sorted(below, key=lambda item: item[1].f1)[:3]
         names = ", ".join(f"{label} {m.f1}" for label, m in weakest)
         failures.append(f"macro_f1 {chosen.macro_f1} < {min_macro_f1} (weakest: {names})")
     for label, floor in (min_f1 or {}).items():

@@ -8,6 +8,7 @@ it unpickles anything, and refuses artefacts from another scikit-learn minor ver
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
@@ -78,8 +79,14 @@ def save_model(
         The model directory.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    _check_replaceable(directory)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    except OSError as err:
+        raise ModelArtifactError(
+            f"cannot write a model here ({err.strerror})", path=directory
+        ) from None
     try:
         joblib.dump(model, staging / MODEL_FILE, compress=3, protocol=4)
         document = {
@@ -107,6 +114,25 @@ def save_model(
     return directory
 
 
+def _check_replaceable(directory: Path) -> None:
+    """Refuse to replace anything but a model directory: the swap deletes what it replaces.
+
+    ``framing train --out data`` used to delete the whole data folder (issue 6 review).
+    """
+    if not os.path.lexists(directory):
+        return
+    try:
+        names = {entry.name for entry in directory.iterdir()} if directory.is_dir() else None
+    except OSError:
+        names = None
+    if names is None or not names <= {MODEL_FILE, MANIFEST_FILE}:
+        raise ModelArtifactError(
+            "exists and is not a model directory (only model.joblib and manifest.json); "
+            "refusing to replace it: choose another --out",
+            path=directory,
+        )
+
+
 def _swap_into_place(staging: Path, directory: Path) -> None:
     """Rename the staged directory over the old one; the old one is removed last."""
     if not directory.exists():
@@ -124,8 +150,9 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     directory = Path(directory)
     path = directory / MANIFEST_FILE
     if not directory.is_dir():
+        problem = "not a model directory" if directory.exists() else "model directory not found"
         raise ModelArtifactError(
-            "model directory not found; train one with 'framing train --out DIR'", path=directory
+            f"{problem}; train one with 'framing train --out DIR'", path=directory
         )
     if not path.is_file():
         raise ModelArtifactError(
@@ -133,7 +160,8 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, ValueError, RecursionError) as err:
+        # ValueError covers bad UTF-8, bad JSON and json's 4300-digit integer limit.
         raise ModelArtifactError(f"manifest.json is unreadable ({err})", path=path) from None
     if not isinstance(manifest, dict):
         raise ModelArtifactError("manifest.json must hold a JSON object", path=path)
@@ -157,7 +185,8 @@ def load_model(directory: Path) -> FramingModel:
             f"model format {fmt} is not {FORMAT_VERSION} (this framing); retrain with 'framing train'",
             path=directory,
         )
-    saved = str(manifest.get("versions", {}).get("sklearn", "unknown"))
+    versions = manifest.get("versions")
+    saved = str(versions.get("sklearn", "unknown") if isinstance(versions, dict) else "unknown")
     if _minor(saved) != _minor(sklearn.__version__):
         raise ModelArtifactError(
             f"model was written with scikit-learn {saved}, this is {sklearn.__version__}; "
@@ -168,7 +197,15 @@ def load_model(directory: Path) -> FramingModel:
     if not artefact.is_file():
         raise ModelArtifactError("model.joblib is missing", path=directory)
     expected = manifest.get("model_sha256")
-    actual = sha256_file(artefact)
+    try:
+        # Hash and unpickle the same bytes: re-opening the file after hashing it would let
+        # a file swapped in between be unpickled unverified.
+        data = artefact.read_bytes()
+    except OSError as err:
+        raise ModelArtifactError(
+            f"model.joblib cannot be read ({err.strerror})", path=directory
+        ) from None
+    actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise ModelArtifactError(
             f"model.joblib sha256 {actual[:12]}... does not match the manifest "
@@ -176,7 +213,7 @@ def load_model(directory: Path) -> FramingModel:
             path=directory,
         )
     try:
-        model = joblib.load(artefact)
+        model = joblib.load(io.BytesIO(data))
     except Exception as err:  # noqa: BLE001 - a corrupt artefact, whatever unpickling raised
         raise ModelArtifactError(
             f"model.joblib cannot be loaded ({type(err).__name__})", path=directory

@@ -81,6 +81,15 @@ class ArticleError:
 
 
 @dataclass(frozen=True, slots=True)
+class WrittenOutput:
+    """What a partly written ``score --out`` file already holds, for ``--resume``."""
+
+    path: str
+    ids: tuple[str, ...]
+    errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One finding of a label check: an error or a warning, with its place."""
 

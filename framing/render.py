@@ -19,10 +19,12 @@ class RunCounts:
 
     scored: int = 0
     errors: int = 0
+    first_error: str = ""
 
     def add(self, result: ArticleScore | ArticleError) -> ArticleScore | ArticleError:
         if isinstance(result, ArticleError):
             self.errors += 1
+            self.first_error = self.first_error or " ".join(result.error.split())
         else:
             self.scored += 1
         return result
@@ -89,7 +91,17 @@ def explain(
     text: str, model: FramingModel, *, labels: Sequence[str] | None = None, top: int = 8
 ) -> str:
     """For each label: its probability, the deciding passage, and the terms pushing it up
-    and down with their weights."""
+    and down with their weights, as plain text for a terminal.
+
+    Labels come flagged first (each group in model order) unless ``labels`` names them.
+    Weights are linear-score (log-odds) units before calibration; the label's base score
+    and the passage's layout cues (length and shape) are shown beside the terms.
+
+    Raises
+    ------
+    ConfigError
+        When ``labels`` names a label the model lacks.
+    """
     passages = [p for p in segment_article(text) if p.duplicate_of is None]
     if not passages:
         return "no text to explain"
@@ -103,19 +115,60 @@ def explain(
         )
     rows = model.features([p.text for p in passages])
     probabilities = model.probabilities(rows)
-    out: list[str] = []
-    for label in chosen:
+    best_of = {label: int(probabilities[:, model.labels.index(label)].argmax()) for label in chosen}
+
+    def flagged(label: str) -> bool:
         j = model.labels.index(label)
-        best = int(probabilities[:, j].argmax())
+        return bool(probabilities[best_of[label], j] >= model.thresholds[j])
+
+    if not labels:
+        chosen.sort(key=lambda label: not flagged(label))
+    out: list[str] = []
+    if len(passages) > 1:
+        out += [
+            f"{len(passages)} passages; each label is explained on its highest-scoring passage.",
+            "",
+        ]
+    width = max(len(label) for label in chosen)
+    shape_start = model.weights.shape[1] - model.featurizer.n_shape_features
+    for label in chosen:
+        j, best = model.labels.index(label), best_of[label]
         probability = float(probabilities[best, j])
-        mark = "FLAGGED" if probability >= model.thresholds[j] else "not flagged"
+        mark = "FLAGGED" if flagged(label) else "not flagged"
         out.append(
-            f"{label}: {probability:.3f} (threshold {model.thresholds[j]:.2f}, {mark})"
-            + (f", passage #{passages[best].index}" if len(passages) > 1 else "")
+            f"{label:<{width}}  {probability:.3f}  {mark} (threshold {model.thresholds[j]:.2f})"
         )
+        if len(passages) > 1:
+            snippet = " ".join(passages[best].text.split())
+            snippet = snippet if len(snippet) <= 88 else snippet[:85] + "..."
+            out.append(f'  passage #{passages[best].index}: "{snippet}"')
         terms = model.contributions(passages[best].text, rows[best], j)
-        up = [(t, v) for t, v in terms if v > 0][:top]
-        down = [(t, v) for t, v in reversed(terms) if v < 0][:top]
-        out.append("  up:   " + (", ".join(f"{t} +{v:.3f}" for t, v in up) or "-"))
-        out.append("  down: " + (", ".join(f"{t} {v:.3f}" for t, v in down) or "-"))
+        up = [f"{t} +{v:.3f}" for t, v in terms if v > 0][:top]
+        down = [f"{t} {v:.3f}" for t, v in reversed(terms) if v < 0][:top]
+        row = rows[best]
+        layout = sum(
+            float(v) * float(model.dense_weights[c, j])
+            for c, v in zip(row.indices, row.data, strict=True)
+            if c >= shape_start
+        )
+        out += _wrap("  up     ", up or ["-"])
+        out += _wrap("  down   ", down or ["-"])
+        out.append(f"  other  base {model.intercepts[j]:+.3f}, layout {layout:+.3f}")
+        out.append("")
+    out.append("Weights are log-odds before calibration. base: the label's score before any")
+    out.append("word; layout: the part that comes from the passage's length and shape.")
     return "\n".join(out)
+
+
+def _wrap(lead: str, items: Sequence[str], width: int = 100) -> list[str]:
+    """Comma-separated items after ``lead``, wrapped between items, never inside one."""
+    lines, line, fresh = [], lead, True
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 else "")
+        if not fresh and len(line) + 1 + len(piece) > width:
+            lines.append(line)
+            line, fresh = " " * len(lead), True
+        line += piece if fresh else " " + piece
+        fresh = False
+    lines.append(line)
+    return lines

@@ -165,6 +165,18 @@ class _VisibleText(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self._flush()
 
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """Skip a malformed ``<![...`` section like a bogus comment.
+
+        _markupbase raises AssertionError on ``<![0`` or ``<![foo[`` (found by the fuzz
+        run of issue 6); a scraped page must never crash the reader.
+        """
+        try:
+            return int(super().parse_marked_section(i, report))
+        except AssertionError:
+            end = self.rawdata.find(">", i)
+            return -1 if end < 0 else end + 1
+
     def handle_data(self, data: str) -> None:
         if not self._hidden_depth:
             self._current.append(data)

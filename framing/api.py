@@ -145,6 +145,8 @@ def train(
         Called as progress(stage, done, total).
     cross_validation : bool
         Also run nested grouped CV for honest metrics (takes about cv_folds times longer).
+        Not with ``config.fit == "streaming"``: a data set that needs it is too large to
+        cross-validate in memory; evaluate the model on a held-out split instead.
 
     Returns
     -------
@@ -157,7 +159,11 @@ def train(
         "label_source": data.label_source,
         "counts": data.counts(),
     }
-    if cross_validation:
+    if cross_validation and config.fit == "streaming":
+        log.info(
+            "streaming fit: no nested cross-validation; run 'framing evaluate' on a test split"
+        )
+    elif cross_validation:
         metrics, _ = cross_validate(data.passages, data.labels, config, progress=progress)
         manifest["cv_metrics"] = metrics_to_dict(metrics)
     model.manifest = manifest

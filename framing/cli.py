@@ -46,6 +46,11 @@ class ScoreFormat(str, Enum):
     html = "html"
 
 
+class Fit(str, Enum):
+    batch = "batch"
+    streaming = "streaming"
+
+
 class Engine(str, Enum):
     local = "local"
     dask = "dask"
@@ -133,6 +138,10 @@ def train(
         bool, typer.Option("--accept-new-labels", help="Add labels missing from labels.txt.")
     ] = False,
     cv: Annotated[bool, typer.Option("--cv/--no-cv", help="Measure grouped CV metrics.")] = True,
+    fit: Annotated[
+        Fit | None,
+        typer.Option("--fit", help="batch: exact; streaming: SGD in batches, for large data."),
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Train a model on labelled passages and write model.joblib + manifest.json."""
@@ -142,9 +151,8 @@ def train(
         loaded = framing.load_labelled(
             data or [DEFAULT_DATA], labels=labels, accept_new_labels=accept_new_labels
         )
-        model = framing.train(
-            loaded, config=load_config(config), progress=progress, cross_validation=cv
-        )
+        settings = load_config(config).with_overrides({"fit": fit.value} if fit else {})
+        model = framing.train(loaded, config=settings, progress=progress, cross_validation=cv)
         framing.save_model(model, out, manifest=model.manifest)
     except FramingError as err:
         raise _fail(err) from None

@@ -35,7 +35,7 @@ class TrainConfig:
     word_weight: float = 1.0
     char_weight: float = 1.0
     shape_weight: float = 0.25
-    C: float = 30.0
+    C: float = 100.0
     class_weight: str | None = "balanced"
     cv_folds: int = 5
     inner_folds: int = 3
@@ -47,6 +47,7 @@ class TrainConfig:
     fit: str = "batch"  # "batch" (exact logistic regression) or "streaming" (SGD, any size)
     epochs: int = 5
     batch_size: int = 20_000
+    holdout: float = 0.1  # streaming: share of articles that calibrate and set thresholds
 
     def with_overrides(self, values: dict[str, Any], *, source: str = "") -> TrainConfig:
         """Return a copy with ``values`` applied, checking names and types."""
@@ -79,6 +80,8 @@ class TrainConfig:
             raise ConfigError("cv_folds and inner_folds must be at least 2", path=where)
         if self.fit not in ("batch", "streaming"):
             raise ConfigError("fit must be 'batch' or 'streaming'", path=where)
+        if self.epochs < 1 or self.batch_size < 1 or not 0.0 < self.holdout < 1.0:
+            raise ConfigError("need epochs >= 1, batch_size >= 1 and 0 < holdout < 1", path=where)
         if not 0.0 < self.min_threshold <= self.max_threshold < 1.0:
             raise ConfigError("need 0 < min_threshold <= max_threshold < 1", path=where)
 

@@ -30,6 +30,7 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _FIRST = itemgetter(0)
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
 _MAX_CACHE = 200_000
+Frequencies = tuple[np.ndarray, np.ndarray, np.ndarray]  # words, characters, layout
 _COUNT_SLICE = 1024
 _BIGRAM_A = 0x9E3779B1
 _BIGRAM_B = 0x85EBCA6B
@@ -266,11 +267,16 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
     # -- the two halves, so that cross-validation counts once ---------------------------
     def fit_counts(self, counts: CountBlocks) -> PassageFeaturizer:
         """Learn inverse document frequencies from already counted passages."""
-        n = counts.n_rows
-        self.idf_words_ = _idf(counts.words, n)
-        self.idf_chars_ = _idf(counts.chars, n)
-        self.idf_shape_ = _idf(counts.shape, n)
-        self.n_features_out_ = counts.words.shape[1] + counts.chars.shape[1] + counts.shape.shape[1]
+        return self.fit_frequencies(document_frequencies(counts), counts.n_rows)
+
+    def fit_frequencies(self, frequencies: Frequencies, n_rows: int) -> PassageFeaturizer:
+        """Learn inverse document frequencies from document frequencies (words, characters,
+        layout) of ``n_rows`` passages, summed batch by batch in a streaming fit."""
+        words, chars, shape = frequencies
+        self.idf_words_ = _idf(words, n_rows)
+        self.idf_chars_ = _idf(chars, n_rows)
+        self.idf_shape_ = _idf(shape, n_rows)
+        self.n_features_out_ = len(words) + len(chars) + len(shape)
         return self
 
     def weigh(self, counts: CountBlocks) -> sp.csr_matrix:
@@ -603,8 +609,16 @@ def _counts(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.
     return matrix
 
 
-def _idf(counts: sp.csr_matrix, n_rows: int) -> np.ndarray:
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+def document_frequencies(counts: CountBlocks) -> Frequencies:
+    """In how many of the counted passages each column of each block occurs."""
+    return (
+        np.bincount(counts.words.indices, minlength=counts.words.shape[1]),
+        np.bincount(counts.chars.indices, minlength=counts.chars.shape[1]),
+        np.bincount(counts.shape.indices, minlength=counts.shape.shape[1]),
+    )
+
+
+def _idf(df: np.ndarray, n_rows: int) -> np.ndarray:
     return (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
@@ -654,5 +668,6 @@ __all__ = [
     "build_featurizer",
     "clean_text",
     "detect_language",
+    "document_frequencies",
     "tokenize",
 ]

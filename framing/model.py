@@ -3,8 +3,10 @@ cross-validation, choose per-label thresholds there, and predict passages with e
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +20,12 @@ from framing.config import TrainConfig
 from framing.errors import InputDataError
 from framing.features import (
     CountBlocks,
+    Frequencies,
     PassageFeaturizer,
     TermColumns,
     build_featurizer,
     clean_text,
+    document_frequencies,
 )
 from framing.records import LabelledPassage
 
@@ -76,7 +80,11 @@ class FramingModel:
 
     def probabilities(self, rows: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities, one column per label."""
-        return _sigmoid(self.decisions(rows) * self.calibration[:, 0] + self.calibration[:, 1])
+        return self.probabilities_from_decisions(self.decisions(rows))
+
+    def probabilities_from_decisions(self, decisions: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from raw linear scores."""
+        return _sigmoid(decisions * self.calibration[:, 0] + self.calibration[:, 1])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities for passage texts, shape (n_passages, n_labels).
@@ -236,11 +244,187 @@ def fit_model(
     InputDataError
         When there are fewer than two articles or a label has no positive passage.
     """
+    if config.fit == "streaming":
+        return fit_streaming(passages, labels, config, progress=progress)
     featurizer = build_featurizer(config)
     counts = featurizer.count([p.text for p in passages])
     targets = label_matrix(passages, labels)
     groups = np.array([p.article_id for p in passages])
     return fit_counts(featurizer, counts, targets, groups, tuple(labels), config, progress)
+
+
+def fit_streaming(
+    passages: Sequence[LabelledPassage],
+    labels: Sequence[str],
+    config: TrainConfig,
+    *,
+    progress: Progress | None = None,
+) -> FramingModel:
+    """Train a FramingModel on any number of passages, ``config.batch_size`` at a time.
+
+    No feature matrix of all passages is ever built. A first pass over the training
+    passages counts document frequencies (the IDF); then ``config.epochs`` passes over
+    freshly shuffled batches update one ``SGDClassifier(loss="log_loss")`` per label with
+    ``partial_fit``, with class weights from the label counts. Calibration and thresholds
+    come from a held-out ``config.holdout`` share of the articles (grouped by
+    ``article_id``) instead of cross-validation.
+
+    Parameters
+    ----------
+    passages : Sequence[LabelledPassage]
+        The training passages; read batch by batch, in a new order every epoch.
+    labels : Sequence[str]
+        The label set, in output order.
+    config : TrainConfig
+        ``batch_size``, ``epochs``, ``holdout``, ``C`` (regularisation, as for the batch
+        fit), ``class_weight`` and the features.
+    progress : callable, optional
+        Called as progress(stage, done, total) after every batch.
+
+    Returns
+    -------
+    FramingModel
+
+    Raises
+    ------
+    InputDataError
+        When there are fewer than two articles or a label has no positive passage.
+    """
+    labels = tuple(labels)
+    targets = label_matrix(passages, labels)
+    _require_positives(targets, labels)
+    train_rows, held_rows = holdout_split([p.article_id for p in passages], config)
+    featurizer = build_featurizer(config)
+    size = config.batch_size
+
+    def batches(rows: np.ndarray, stage: str) -> Any:
+        total = -(-len(rows) // size)
+        for done, start in enumerate(range(0, len(rows), size), start=1):
+            part = rows[start : start + size]
+            yield part, featurizer.count([passages[i].text for i in part.tolist()])
+            if progress:
+                progress(stage, done, total)
+
+    frequencies: Frequencies | None = None
+    for _, counts in batches(train_rows, "count"):
+        found = document_frequencies(counts)
+        frequencies = found if frequencies is None else _sum_frequencies(frequencies, found)
+    assert frequencies is not None  # train_rows is never empty
+    featurizer.fit_frequencies(frequencies, len(train_rows))
+    # Fit on the columns the training passages use: an unused column's weight stays zero.
+    used = np.flatnonzero(np.concatenate(frequencies))
+    compact = np.full(featurizer.n_features_out_, -1, dtype=np.int64)
+    compact[used] = np.arange(len(used))
+    estimators = _streaming_estimators(targets[train_rows], config)
+    order = np.random.default_rng(config.random_state)
+    # SGD runs without the GIL: threads fit the labels on one batch while this thread
+    # counts the next one. Each label still sees the batches in the same order.
+    threads = max(1, min(os.cpu_count() or 1, len(labels)))
+    with ThreadPoolExecutor(threads) as pool:
+        fitting: list[Future[Any]] = []
+        for epoch in range(1, config.epochs + 1):
+            shuffled = order.permutation(train_rows)
+            for part, counts in batches(shuffled, f"epoch {epoch}/{config.epochs}"):
+                rows = featurizer.weigh(counts)
+                rows = sp.csr_matrix(
+                    (rows.data, compact[rows.indices], rows.indptr), shape=(len(part), len(used))
+                )
+                for done in fitting:
+                    done.result()
+                fitting = [
+                    pool.submit(e.partial_fit, rows, targets[part, j], classes=np.array([0, 1]))
+                    for j, e in enumerate(estimators)
+                    if e is not None
+                ]
+        for done in fitting:
+            done.result()
+    weights, intercepts = _expand_estimators(estimators, targets[train_rows], used, featurizer)
+    n_labels = len(labels)
+    model = FramingModel(
+        labels=labels,
+        featurizer=featurizer,
+        weights=weights,
+        intercepts=intercepts,
+        calibration=np.tile([1.0, 0.0], (n_labels, 1)),
+        thresholds=np.full(n_labels, 0.5),
+        config=config,
+    )
+    decisions = np.vstack(
+        [model.decisions(featurizer.weigh(counts)) for _, counts in batches(held_rows, "calibrate")]
+    )
+    truth = targets[held_rows]
+    model.calibration = np.array([_platt(decisions[:, j], truth[:, j]) for j in range(n_labels)])
+    probabilities = model.probabilities_from_decisions(decisions)
+    model.thresholds = np.array(
+        [best_threshold(probabilities[:, j], truth[:, j], config) for j in range(n_labels)]
+    )
+    return model
+
+
+def holdout_split(article_ids: Sequence[str], config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers of the training and the held-out passages: a random ``config.holdout``
+    share of the articles (at least one, never all) is held out whole."""
+    number: dict[str, int] = {}
+    group = np.array([number.setdefault(a, len(number)) for a in article_ids], dtype=np.int64)
+    if len(number) < 2:
+        raise InputDataError(
+            f"need passages from at least 2 articles (article_id) to hold some out, got {len(number)}"
+        )
+    n_held = min(max(1, round(len(number) * config.holdout)), len(number) - 1)
+    held = np.zeros(len(number), dtype=bool)
+    held[np.random.default_rng(config.random_state).permutation(len(number))[:n_held]] = True
+    return np.flatnonzero(~held[group]), np.flatnonzero(held[group])
+
+
+def _sum_frequencies(a: Frequencies, b: Frequencies) -> Frequencies:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def _streaming_estimators(targets: np.ndarray, config: TrainConfig) -> list[SGDClassifier | None]:
+    """One SGD logistic regression per label; None for a label without both classes."""
+    n = len(targets)
+    estimators: list[SGDClassifier | None] = []
+    for positives in targets.sum(axis=0).tolist():
+        if not 0 < positives < n:
+            estimators.append(None)
+            continue
+        weights = None
+        if config.class_weight == "balanced":  # partial_fit cannot compute "balanced" itself
+            weights = {0: n / (2.0 * (n - positives)), 1: n / (2.0 * positives)}
+        estimators.append(
+            SGDClassifier(
+                loss="log_loss",
+                alpha=1.0 / (config.C * n),  # the batch fit's C, for n passages
+                class_weight=weights,
+                random_state=config.random_state,
+            )
+        )
+    return estimators
+
+
+def _expand_estimators(
+    estimators: list[SGDClassifier | None],
+    targets: np.ndarray,
+    used: np.ndarray,
+    featurizer: PassageFeaturizer,
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Weights over all feature columns (from the used ones) and intercepts, per label."""
+    n_labels = len(estimators)
+    weights = np.zeros((n_labels, len(used)), dtype=np.float32)
+    intercepts = np.zeros(n_labels)
+    for j, estimator in enumerate(estimators):
+        if estimator is None:
+            intercepts[j] = 10.0 if targets[:, j].any() else -10.0
+            continue
+        weights[j] = estimator.coef_[0]
+        intercepts[j] = float(estimator.intercept_[0])
+    expanded = sp.csr_matrix(
+        (weights.ravel(), (np.repeat(np.arange(n_labels), len(used)), np.tile(used, n_labels))),
+        shape=(n_labels, featurizer.n_features_out_),
+        dtype=np.float32,
+    )
+    expanded.eliminate_zeros()
+    return expanded, intercepts
 
 
 def fit_counts(

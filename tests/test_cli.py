@@ -34,7 +34,7 @@ def invoke(*args: Any, input: str | None = None) -> Any:
 
 
 def records(result: Any) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return [json.loads(line) for line in result.stdout.split("\n") if line.strip()]
 
 
 def assert_clean(result: Any, code: int = 0) -> None:

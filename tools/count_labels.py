@@ -28,7 +28,11 @@ def rows_of(split: str) -> list[dict]:
 
 
 def table() -> str:
-    labels = [x.strip() for x in (ROOT / "labels.txt").read_text().splitlines() if x.strip() and not x.startswith("#")]
+    labels = [
+        x.strip()
+        for x in (ROOT / "labels.txt").read_text().splitlines()
+        if x.strip() and not x.startswith("#")
+    ]
     splits = {"train": rows_of("train"), "test": rows_of("test")}
     everything = splits["train"] + splits["test"]
     langs = ["de", "en", "ru"]
@@ -41,9 +45,17 @@ def table() -> str:
     line("articles", lambda rs: len({r["article_id"] for r in rs}))
     line("passages", len)
     line("no label", lambda rs: sum(1 for r in rs if not r["labels"]))
-    line("no label, %", lambda rs: f"{100 * sum(1 for r in rs if not r['labels']) / max(len(rs), 1):.1f}")
+    line(
+        "no label, %",
+        lambda rs: f"{100 * sum(1 for r in rs if not r['labels']) / max(len(rs), 1):.1f}",
+    )
     for lang in langs:
-        line(f"lang {lang}, %", lambda rs, lang=lang: f"{100 * sum(1 for r in rs if r.get('lang') == lang) / max(len(rs), 1):.1f}")
+        line(
+            f"lang {lang}, %",
+            lambda rs, lang=lang: (
+                f"{100 * sum(1 for r in rs if r.get('lang') == lang) / max(len(rs), 1):.1f}"
+            ),
+        )
     line("origin seed", lambda rs: sum(1 for r in rs if r.get("origin") == "seed"))
     for label in labels:
         line(f"`{label}`", lambda rs, label=label: sum(1 for r in rs if label in r["labels"]))
@@ -54,7 +66,9 @@ def table() -> str:
         out.append(f"| `{label}` | " + " | ".join(str(counts.get(g, 0)) for g in langs) + " |")
     hard = Counter(r["hard_negative"] for r in everything if r.get("hard_negative"))
     out += ["", "Hard negatives (passages written to look like a label they do not carry):", ""]
-    out += ["| kind | passages |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in sorted(hard.items())]
+    out += ["| kind | passages |", "|---|---:|"] + [
+        f"| {k} | {v} |" for k, v in sorted(hard.items())
+    ]
     lengths = [len(r["text"]) for r in everything if r.get("origin") == "written"]
     if lengths:
         out += ["", f"Written passage length: {min(lengths)}-{max(lengths)} characters."]

@@ -19,7 +19,9 @@ SHARE = 0.2
 
 
 def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def cells(rows: list[dict]) -> Counter:
@@ -40,7 +42,9 @@ def main() -> None:
     args = parser.parse_args()
     test_dir = ROOT / "test"
     test_dir.mkdir(exist_ok=True)
-    train_files = sorted(Path(f).resolve() for f in args.files) or sorted(ROOT.glob("written_*.jsonl"))
+    train_files = sorted(Path(f).resolve() for f in args.files) or sorted(
+        ROOT.glob("written_*.jsonl")
+    )
     in_test = {r["article_id"] for f in test_dir.glob("*.jsonl") for r in load(f)}
     articles: dict[str, list[dict]] = defaultdict(list)
     origin_file: dict[str, Path] = {}
@@ -71,7 +75,9 @@ def main() -> None:
         move = [r for r in rows if r["article_id"] in chosen]
         if not move:
             continue
-        file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in keep), encoding="utf-8")
+        file.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in keep), encoding="utf-8"
+        )
         target_file = test_dir / file.name
         old = load(target_file) if target_file.exists() else []
         target_file.write_text(

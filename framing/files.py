@@ -237,6 +237,9 @@ def _read_file(path: Path, *, explicit: bool) -> Iterator[Article | ArticleError
 
         yield from read_warc(path)
         return
+    if kind == "jsonl":
+        yield from _read_jsonl(path, explicit=explicit)
+        return
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -249,16 +252,45 @@ def _read_file(path: Path, *, explicit: bool) -> Iterator[Article | ArticleError
         yield ArticleError(id=source, source=source, error=f"{source}: {reason}")
         return
     text = decode(data, path=source)
-    if kind == "jsonl":
-        for line, record in parse_jsonl(io.StringIO(text), path=source):
-            yield article_from_record(record, path=source, line=line)
-        return
     if kind == "html":
         text = html_to_text(text)
     if not text.strip():
         yield ArticleError(id=source, source=source, error=f"{source}: empty article (no text)")
         return
     yield Article(id=source, text=text, source=source)
+
+
+def _read_jsonl(path: Path, *, explicit: bool) -> Iterator[Article | ArticleError]:
+    """The records of a JSON Lines file, read line by line so that memory stays flat however
+    large the file is (issue 5); decoding and errors as for the other kinds."""
+    source = str(path)
+    invalid = [0]
+    try:
+        with open(path, "rb") as handle:
+            if looks_binary(handle.read(8192)):
+                reason = "binary file, not text" if explicit else "binary file inside a text folder"
+                yield ArticleError(id=source, source=source, error=f"{source}: {reason}")
+                return
+            handle.seek(0)
+            for line, record in parse_jsonl(_decoded_lines(handle, invalid), path=source):
+                yield article_from_record(record, path=source, line=line)
+    except OSError as err:
+        yield ArticleError(
+            id=source, source=source, error=f"{source}: cannot read ({err.strerror})"
+        )
+    if invalid[0]:
+        log.warning("%s: invalid UTF-8; undecodable bytes were replaced with U+FFFD", source)
+
+
+def _decoded_lines(handle: IO[bytes], invalid: list[int]) -> Iterator[str]:
+    """Lines of a UTF-8 file (a BOM is dropped), counting lines with invalid bytes."""
+    for number, raw in enumerate(handle):
+        encoding = "utf-8-sig" if number == 0 else "utf-8"
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError:
+            invalid[0] += 1
+            yield raw.decode(encoding, errors="replace")
 
 
 # -- reading labelled passages -------------------------------------------------------------

@@ -72,7 +72,6 @@ def counts_markdown(counts: dict[str, Any]) -> str:
     langs = sorted({lang for c in counts.values() for lang in c["per_lang"]})
     header = "| | " + " | ".join(splits) + " | total |"
     rule = "|---|" + "---:|" * (len(splits) + 1)
-    lines = ["| | " + " | ".join(splits) + " | total |", rule]
     lines = [header, rule]
 
     def row(name: str, values: Sequence[int]) -> str:

@@ -143,3 +143,19 @@ def test_streaming_fit_trains_too(labelled: framing.LabelledData) -> None:
     model = fit_model(labelled.passages, labelled.labels, config)
     probabilities = model.predict_proba(["Support us today."])
     assert probabilities.shape == (1, len(LABELS))
+
+
+def test_batch_evidence_equals_the_per_passage_reference(tiny_model: FramingModel) -> None:
+    # scoring uses evidence_batch; evidence() is the slow, readable reference it must match
+    texts = [
+        "Unterstützen Sie uns mit Ihrer Spende, schon ab 3 Euro im Monat.",
+        "Folgen Sie uns auf Telegram und teilen Sie unsere Artikel.",
+        "Поддержите нас: подпишитесь на наш канал и пожертвуйте.",
+        "Reuters reported that the talks stalled; <b>READ MORE</b> &gt;&gt;",
+    ]
+    rows = tiny_model.features(texts)
+    flags = np.ones((len(texts), len(tiny_model.labels)), dtype=bool)
+    batch = tiny_model.evidence_batch(texts, rows, flags)
+    for i, text in enumerate(texts):
+        for j, label in enumerate(tiny_model.labels):
+            assert batch[i].get(label, ()) == tiny_model.evidence(text, rows[i], j), (i, label)

@@ -29,19 +29,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shlex
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+# One description of the machine for every benchmark report (benchmarks/ is on sys.path
+# when a script here runs).
+from accuracy import machine_info  # noqa: E402
 
 import framing
 from framing.metrics import compute_metrics
@@ -459,51 +460,6 @@ def shown(path: Path) -> str:
     if resolved.is_relative_to(ROOT.parent):
         return os.path.relpath(resolved, ROOT)
     return str(resolved)
-
-
-def machine_info() -> str:
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        nproc = f"{os.cpu_count()} (os.cpu_count)"
-    try:
-        load = f", 1-minute load average {os.getloadavg()[0]:.1f} at the start"
-    except OSError:
-        load = ""
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        commit = (
-            "git "
-            + subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=ROOT,
-            ).stdout.strip()
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "framing"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        ).stdout.strip()
-        commit += " + uncommitted changes to framing/" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "no git"
-    return (
-        f"nproc {nproc}{load}, {cpu}, Python {platform.python_version()}, framing "
-        f"{framing.__version__} ({commit}), numpy {metadata.version('numpy')}, "
-        f"scikit-learn {metadata.version('scikit-learn')}"
-    )
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
